@@ -1,0 +1,1 @@
+"""Tests of the R-KVStore API emulator, run against the real SDKs."""
