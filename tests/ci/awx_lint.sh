@@ -35,8 +35,8 @@ fi
 
 # alicloud.kvstore must resolve for examples/awx_project/convert.yml, which
 # imports alicloud.kvstore.convert: install the built tarball for the run.
-build_collection "$WORK_DIR/dist"
-install_collection "$TARBALL" "$WORK_DIR/collections"
+tarball="$(build_collection "$WORK_DIR/dist")"
+install_collection "$tarball" "$WORK_DIR/collections"
 export ANSIBLE_COLLECTIONS_PATH="$WORK_DIR/collections"
 
 export PATH="$AWX_VENV/bin:$PATH"

@@ -9,12 +9,12 @@ make_work_dir
 isolate_environment
 
 log "building the collection"
-build_collection "$WORK_DIR/dist"
-log "built $(basename "$TARBALL")"
+tarball="$(build_collection "$WORK_DIR/dist")"
+log "built $(basename "$tarball")"
 
 # The tarball ships the execution environment and AWX files and leaves out
 # the tests and the emulator.
-tar -tzf "$TARBALL" >"$WORK_DIR/contents.txt"
+tar -tzf "$tarball" >"$WORK_DIR/contents.txt"
 for expected in MANIFEST.json FILES.json README.md requirements.txt meta/runtime.yml \
     meta/execution-environment.yml examples/ee/execution-environment.yml \
     examples/ee/requirements.yml examples/awx_project/convert.yml \
@@ -32,7 +32,7 @@ fi
 log "tarball contents: $(wc -l <"$WORK_DIR/contents.txt") entries, no tests or emulator"
 
 collections_path="$WORK_DIR/collections"
-install_collection "$TARBALL" "$collections_path"
+install_collection "$tarball" "$collections_path"
 installed="$collections_path/ansible_collections/alicloud/kvstore"
 [[ -f "$installed/MANIFEST.json" ]] || die "no installed collection at $installed"
 
@@ -46,8 +46,7 @@ export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 export ANSIBLE_LOAD_CALLBACK_PLUGINS=1
 export ANSIBLE_CALLBACKS_ENABLED=ansible.builtin.tree
 export ANSIBLE_LOCALHOST_WARNING=false
-export ALIBABA_CLOUD_ACCESS_KEY_ID="$EMULATOR_KEY_ID"
-export ALIBABA_CLOUD_ACCESS_KEY_SECRET="$EMULATOR_KEY_SECRET"
+use_emulator_credentials
 export ALIBABA_CLOUD_REGION_ID=cn-hangzhou
 export ALIBABA_CLOUD_KVSTORE_ENDPOINT="$EMULATOR_ENDPOINT"
 cd "$WORK_DIR"

@@ -1,8 +1,4 @@
 # shellcheck shell=bash
-# The variables set here (EMULATOR_KEY_ID, TARBALL, ...) are read by the
-# scripts that source this file.
-# shellcheck disable=SC2034
-
 # Helpers shared by the scripts in tests/ci/. Source it from bash after
 # setting `set -euo pipefail`.
 #
@@ -13,10 +9,6 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${VENV:-$REPO_ROOT/.venv}"
 VENV_PYTHON="$VENV/bin/python"
-
-# Emulator accounts of tests/emulator/examples/fleet.yml.
-EMULATOR_KEY_ID=LTAIemulatorkey0001
-EMULATOR_KEY_SECRET=emulator-secret-0001
 
 log() {
     printf '[%s] %s\n' "$(basename "$0")" "$*" >&2
@@ -90,6 +82,13 @@ start_emulator() {
     log "emulator $EMULATOR_ENDPOINT (pid $EMULATOR_PID)"
 }
 
+# use_emulator_credentials: export the access key of the emulator account
+# that may call every action (tests/emulator/examples/fleet.yml).
+use_emulator_credentials() {
+    export ALIBABA_CLOUD_ACCESS_KEY_ID=LTAIemulatorkey0001
+    export ALIBABA_CLOUD_ACCESS_KEY_SECRET=emulator-secret-0001
+}
+
 stop_emulator() {
     if [[ -n "${EMULATOR_PID:-}" ]] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
         kill "$EMULATOR_PID"
@@ -98,12 +97,15 @@ stop_emulator() {
     EMULATOR_PID=
 }
 
-# build_collection OUTPUT_DIR: build the Galaxy tarball. Sets TARBALL.
+# build_collection OUTPUT_DIR: build the Galaxy tarball and print its path.
 build_collection() {
-    local output_dir="$1"
+    local output_dir="$1" tarballs
     mkdir -p "$output_dir"
     (cd "$REPO_ROOT" && "$VENV/bin/ansible-galaxy" collection build --force --output-path "$output_dir" >&2)
-    TARBALL="$(ls "$output_dir"/alicloud-kvstore-*.tar.gz)"
+    tarballs=("$output_dir"/alicloud-kvstore-*.tar.gz)
+    [[ ${#tarballs[@]} -eq 1 && -f "${tarballs[0]}" ]] ||
+        die "expected one alicloud-kvstore tarball in $output_dir, found: ${tarballs[*]}"
+    echo "${tarballs[0]}"
 }
 
 # install_collection TARBALL COLLECTIONS_PATH: install a tarball without

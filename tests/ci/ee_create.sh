@@ -14,8 +14,8 @@ isolate_environment
 # tree stays clean.
 ee_dir="$WORK_DIR/ee"
 cp -r "$REPO_ROOT/examples/ee" "$ee_dir"
-build_collection "$ee_dir"
-tarball_name="$(basename "$TARBALL")"
+tarball="$(build_collection "$ee_dir")"
+tarball_name="$(basename "$tarball")"
 
 version="$("$VENV_PYTHON" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$REPO_ROOT/galaxy.yml")"
 grep -q "collections/alicloud-kvstore-$version.tar.gz" "$ee_dir/requirements.yml" ||

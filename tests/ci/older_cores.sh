@@ -16,8 +16,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 CORES="${CORES:-2.17 2.18}"
 if (($# == 0)) && [[ -n "${OLDER_CORES_TARGETS:-}" ]]; then
-    # shellcheck disable=SC2086  # a space-separated list of target names
-    set -- $OLDER_CORES_TARGETS
+    # A space-separated list of target names.
+    read -r -a older_cores_targets <<<"$OLDER_CORES_TARGETS"
+    set -- "${older_cores_targets[@]}"
 fi
 
 make_work_dir

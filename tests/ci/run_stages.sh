@@ -140,7 +140,7 @@ stop_leftover_emulators() {
 }
 
 stage_integration() {
-    local targets rc
+    local targets rc selected=() target_list=()
 
     cd "$collection" || return 1
 
@@ -153,8 +153,8 @@ stage_integration() {
     # Targets named setup_* or prepare_* are hidden: ansible-test runs them
     # only for the targets that depend on them. INTEGRATION_TARGETS (names
     # separated by spaces) narrows the run.
-    # shellcheck disable=SC2086
-    targets="$(ansible-test integration --list-targets ${INTEGRATION_TARGETS:-} 2>/dev/null)"
+    read -r -a selected <<<"${INTEGRATION_TARGETS:-}"
+    targets="$(ansible-test integration --list-targets "${selected[@]}" 2>/dev/null)"
     if [[ -z "$targets" ]]; then
         echo "integration: no runnable targets under tests/integration/targets"
         stage_note="no integration targets"
@@ -162,8 +162,8 @@ stage_integration() {
     fi
 
     echo "integration: targets: ${targets//$'\n'/ }"
-    # shellcheck disable=SC2086
-    ansible-test integration --local --python "$(python_version)" --color no $targets
+    mapfile -t target_list <<<"$targets"
+    ansible-test integration --local --python "$(python_version)" --color no "${target_list[@]}"
     rc=$?
 
     stop_leftover_emulators
