@@ -23,7 +23,7 @@ export PYTHON
 
 # Checks that run a script tests/ci/NAME.sh go by NAME, for example
 # build_install_run or ee_create; `make test` runs them after the core stages.
-SCRIPT_STAGES :=
+SCRIPT_STAGES := docs awx_runner ee_create build_install_run awx_lint older_cores
 STAGES := setup sanity units integration emulator lint $(SCRIPT_STAGES)
 
 .PHONY: help setup test sanity units integration emulator-test lint demo bench clean
