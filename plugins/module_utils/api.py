@@ -5,9 +5,11 @@
 """One small function per R-KVStore API action.
 
 Each takes a KVStoreClient (no AnsibleModule), returns plain dicts with
-snake_case keys and raises KVStoreError. A missing instance is reported as
-None whichever of its three forms the API used (``InvalidInstanceId.NotFound``,
-``InvalidDbInstanceId.NotFound`` or an empty ``DBInstanceAttribute`` list).
+snake_case keys and raises KVStoreError. Write actions go through
+reconcile.write_and_reconcile and return its WriteOutcome. A missing instance
+is reported as None whichever of its three forms the API used
+(``InvalidInstanceId.NotFound``, ``InvalidDbInstanceId.NotFound`` or an empty
+``DBInstanceAttribute`` list).
 """
 
 from __future__ import absolute_import, annotations, division, print_function
@@ -18,6 +20,9 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.alicloud.kvstore.plugins.module_utils.errors import (
     KVStoreError,
 )
+from ansible_collections.alicloud.kvstore.plugins.module_utils.reconcile import (
+    write_and_reconcile,
+)
 
 # DescribeInstances accepts at most 50 entries per page and 30 IDs per call.
 INSTANCES_PAGE_SIZE = 50
@@ -26,7 +31,8 @@ DISTRIBUTED_PAGE_SIZE = 50
 
 # Codes for a task already running on the instance. A repeated
 # CreateGlobalDistributeCache fails with one of them while the first conversion
-# is pending.
+# is pending. The service may use another code (the emulator can be set to
+# IncorrectDBInstanceState); write_and_reconcile then re-reads the seed.
 TASK_EXISTS_CODES = frozenset(
     ("TaskHasExist", "TaskExists", "Task.Exists", "TaskAlreadyExists")
 )
@@ -244,59 +250,56 @@ def direct_endpoints(net_info):
 
 
 def create_global_distribute_cache(
-    client, seed_sub_instance_id, effective_time, still_needed
+    client, seed_sub_instance_id, effective_time, reread
 ):
-    """Convert the seed; return the response, or None if no longer needed."""
-    body = client.write(
+    """Convert the seed; return the WriteOutcome of write_and_reconcile.
+
+    A pending conversion of the seed answers with one of TASK_EXISTS_CODES.
+    """
+    return write_and_reconcile(
+        client,
         "CreateGlobalDistributeCache",
         {
             "seed_sub_instance_id": seed_sub_instance_id,
             "effective_time": effective_time,
         },
         seed_sub_instance_id,
-        still_needed,
+        reread,
+        done_codes=TASK_EXISTS_CODES,
     )
-    if body is None:
-        return None
-    return {
-        "global_instance_id": global_id(body.get("GlobalInstanceId")),
-        "request_id": body.get("RequestId"),
-    }
 
 
-def release_direct_connection(client, instance_id, still_needed):
-    """Release the direct connection; return the response, or None if not needed."""
-    body = client.write(
+def release_direct_connection(client, instance_id, reread):
+    """Release the direct connection; return the WriteOutcome."""
+    return write_and_reconcile(
+        client,
         "ReleaseDirectConnection",
         {"instance_id": instance_id},
         instance_id,
-        still_needed,
+        reread,
+        done_codes=NO_DIRECT_CONNECTION_CODES,
     )
-    if body is None:
-        return None
-    return {"request_id": body.get("RequestId")}
 
 
-def allocate_direct_connection(
-    client, instance_id, connection_string, port, still_needed
-):
-    """Allocate a direct connection; return the response dict, or None if not needed."""
+def allocate_direct_connection(client, instance_id, connection_string, port, reread):
+    """Allocate a direct connection; return the WriteOutcome."""
     params = {"instance_id": instance_id}
     if connection_string:
         params["connection_string"] = connection_string
     if port:
         params["port"] = str(port)
-    body = client.write("AllocateDirectConnection", params, instance_id, still_needed)
-    if body is None:
-        return None
-    return {"request_id": body.get("RequestId")}
-
-
-def remove_sub_instance(client, instance_id, still_needed):
-    """Detach a child from its distributed instance; return the response, or None."""
-    body = client.write(
-        "RemoveSubInstance", {"instance_id": instance_id}, instance_id, still_needed
+    return write_and_reconcile(
+        client,
+        "AllocateDirectConnection",
+        params,
+        instance_id,
+        reread,
+        done_codes=DIRECT_CONNECTION_EXISTS_CODES,
     )
-    if body is None:
-        return None
-    return {"request_id": body.get("RequestId")}
+
+
+def remove_sub_instance(client, instance_id, reread):
+    """Detach a child from its distributed instance; return the WriteOutcome."""
+    return write_and_reconcile(
+        client, "RemoveSubInstance", {"instance_id": instance_id}, instance_id, reread
+    )

@@ -347,20 +347,13 @@ class KVStoreClient:
         """Call a read-only action, retrying transient failures."""
         return self.policy.read(lambda: self._invoke(action, params, instance_id))
 
-    def write(self, action, params, instance_id=None, still_needed=None):
-        """Call a write action; see RetryPolicy.write for the retry rule.
+    def send(self, action, params, instance_id=None):
+        """Call a write action once, with no retry.
 
-        Returns None when ``still_needed()`` showed, after a throttled attempt,
-        that the write is no longer needed.
+        Writes are retried only by reconcile.write_and_reconcile, after a
+        re-read of the state.
         """
-        if still_needed is None:
-
-            def still_needed():
-                return True
-
-        return self.policy.write(
-            lambda: self._invoke(action, params, instance_id), still_needed
-        )
+        return self._invoke(action, params, instance_id)
 
 
 def build_client(settings, environ=None):

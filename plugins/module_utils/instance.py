@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Steps on one instance that several modules share: input checks, lookups,
-status waits and the release of a direct connection."""
+status waits and the allocation or release of a direct connection."""
 
 from __future__ import absolute_import, annotations, division, print_function
 
@@ -17,8 +17,10 @@ from ansible_collections.alicloud.kvstore.plugins.module_utils.errors import (
     KIND_INVALID,
     KVStoreError,
 )
-from ansible_collections.alicloud.kvstore.plugins.module_utils.retries import (
-    write_outcome_unknown,
+from ansible_collections.alicloud.kvstore.plugins.module_utils.reconcile import (
+    APPLIED,
+    IN_PROGRESS,
+    NEEDED,
 )
 from ansible_collections.alicloud.kvstore.plugins.module_utils.waiter import Waiter
 
@@ -147,42 +149,52 @@ def reject_stuck(status, instance_id):
         )
 
 
-def release_direct_connection(client, instance_id, deadline, wait=True, endpoints=None):
-    """Release the direct connection of ``instance_id``.
+def is_transitioning(status):
+    """Return True for the status of a running change (Changing, Transforming...)."""
+    return bool(status) and status != NORMAL and status not in STUCK_STATUSES
 
-    Returns ``(request_id, endpoints)``: the request ID of the accepted
-    ReleaseDirectConnection (None when no request was needed or it was lost)
-    and the direct endpoints that were present before. ``endpoints`` are the
-    direct endpoints when the caller has just read them.
+
+def direct_connection_reread(client, instance_id, present):
+    """Return a re-read function for a write that allocates (or releases) it.
+
+    The re-read reports APPLIED when the direct endpoint is there (or gone),
+    IN_PROGRESS while the instance shows a transition, as it does until the
+    endpoint changes, and NEEDED otherwise.
+    """
+
+    def reread():
+        endpoints = api.direct_endpoints(api.describe_net_info(client, instance_id))
+        if bool(endpoints) == present:
+            return APPLIED
+        current = api.describe_instance(client, instance_id)
+        if current is None:
+            raise not_found_error(instance_id, "instance_id", None)
+        if is_transitioning(current.get("instance_status")):
+            return IN_PROGRESS
+        return NEEDED
+
+    return reread
+
+
+def release_direct_connection(client, instance_id, endpoints=None):
+    """Release the direct connection of ``instance_id``, without waiting for it.
+
+    Returns ``(outcome, endpoints)``: the WriteOutcome of ReleaseDirectConnection
+    (None when no request was needed) and the direct endpoints that were
+    present before. ``endpoints`` are the direct endpoints when the caller has
+    just read them.
     """
     if endpoints is None:
         endpoints = api.direct_endpoints(api.describe_net_info(client, instance_id))
-    before = endpoints
-    if not before:
+    if not endpoints:
         return None, []
 
-    def still_needed():
-        return bool(api.direct_endpoints(api.describe_net_info(client, instance_id)))
-
-    request_id = None
-    try:
-        response = api.release_direct_connection(client, instance_id, still_needed)
-        request_id = response["request_id"] if response else None
-    except KVStoreError as error:
-        if error.code in api.NO_DIRECT_CONNECTION_CODES:
-            return None, before
-        if not write_outcome_unknown(error):
-            raise
-        # The response was lost; the release may or may not have happened.
-        if still_needed():
-            raise error.with_next_step(
-                "A re-read shows the direct connection is still allocated; re-run the "
-                "task."
-            ) from error
-
-    if wait:
-        wait_for_direct_connection(client, instance_id, deadline, present=False)
-    return request_id, before
+    outcome = api.release_direct_connection(
+        client,
+        instance_id,
+        direct_connection_reread(client, instance_id, present=False),
+    )
+    return outcome, endpoints
 
 
 def wait_for_direct_connection(client, instance_id, deadline, present):

@@ -8,11 +8,11 @@ Reads and writes are classified separately:
 
 * A read is retried on throttling, any 5xx, connection errors, timeouts and
   unparsable responses, because repeating a read changes nothing.
-* A write is retried only on codes that prove the API applied nothing
-  (``Throttling*``, ``SignatureNonceUsed``), and only after the caller's
-  re-read shows the write is still needed. Any other transient failure of a
-  write (5xx, timeout, dropped connection) leaves the outcome unknown, so it
-  is raised for the caller to re-read the state before deciding.
+* A write is never retried here. After a failure that proves nothing was
+  applied (``Throttling*``, ``SignatureNonceUsed``) or leaves the outcome
+  unknown (5xx, timeout, dropped connection), reconcile.write_and_reconcile
+  re-reads the state and sends the write again only when it is still needed,
+  using ``pause()`` and ``retries`` of this policy as its bounds.
 """
 
 from __future__ import absolute_import, annotations, division, print_function
@@ -96,7 +96,7 @@ class RetryPolicy:
             delay = max(delay, min(float(retry_after), self.max_delay))
         return delay
 
-    def _run(self, call, retryable, before_retry=None):
+    def _run(self, call, retryable):
         retry_number = 0
         while True:
             try:
@@ -109,18 +109,12 @@ class RetryPolicy:
                 self._sleep(self.delay(retry_number, error))
                 retry_number += 1
                 self.attempts.append(error)
-                if before_retry is not None and not before_retry():
-                    return None
 
     def read(self, call):
         """Return ``call()``, retrying transient read failures."""
         return self._run(call, read_retryable)
 
-    def write(self, call, still_needed):
-        """Return ``call()``, retrying only failures that prove nothing was applied.
-
-        ``still_needed()`` re-reads the state before each retry; when it
-        returns False the write is skipped and None is returned. Errors that
-        leave the outcome unknown are raised at once.
-        """
-        return self._run(call, write_not_applied, before_retry=still_needed)
+    def pause(self, retry_number, error=None):
+        """Sleep the backoff delay before retry ``retry_number`` (counting from 0)."""
+        self._sleep(self.delay(retry_number, error))
+        self.attempts.append(error)

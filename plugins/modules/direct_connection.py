@@ -51,6 +51,8 @@ options:
   wait_timeout:
     description:
       - Maximum number of seconds to wait.
+      - When the module's own request was accepted before a wait timed out, the failed
+        result has C(changed=true) and RV(request_id).
     type: int
     default: 1800
 extends_documentation_fragment:
@@ -167,6 +169,7 @@ from ansible_collections.alicloud.kvstore.plugins.module_utils.errors import (  
 from ansible_collections.alicloud.kvstore.plugins.module_utils.instance import (  # noqa: E402
     Deadline,
     check_region,
+    direct_connection_reread,
     get_instance,
     release_direct_connection,
     validate_instance_id,
@@ -176,9 +179,6 @@ from ansible_collections.alicloud.kvstore.plugins.module_utils.instance import (
 )
 from ansible_collections.alicloud.kvstore.plugins.module_utils.module import (  # noqa: E402
     KVStoreModule,
-)
-from ansible_collections.alicloud.kvstore.plugins.module_utils.retries import (  # noqa: E402
-    write_outcome_unknown,
 )
 
 OPTION = "instance_id"
@@ -262,32 +262,24 @@ def result(module, before, after, released=None, request_id=None):
     return value
 
 
-def allocate(module, deadline):
-    """Send AllocateDirectConnection; return its request ID, or None."""
-    client = module.client
+def allocate(module):
+    """Send AllocateDirectConnection; return its WriteOutcome."""
     instance_id = module.params[OPTION]
-
-    def still_needed():
-        return not api.direct_endpoints(api.describe_net_info(client, instance_id))
-
-    try:
-        response = api.allocate_direct_connection(
-            client,
-            instance_id,
-            module.params["connection_string"],
-            module.params["port"],
-            still_needed,
-        )
-    except KVStoreError as error:
-        if error.code in api.DIRECT_CONNECTION_EXISTS_CODES:
-            return None
-        if write_outcome_unknown(error) and not still_needed():
-            return None
-        raise
-    return response["request_id"] if response else None
+    return api.allocate_direct_connection(
+        module.client,
+        instance_id,
+        module.params["connection_string"],
+        module.params["port"],
+        direct_connection_reread(module.client, instance_id, present=True),
+    )
 
 
-def ensure_present(module):
+def ensure_present(module, progress):
+    """Allocate a direct connection unless one exists.
+
+    ``progress`` receives ``changed`` and ``request_id`` once a write was
+    accepted, so that a failure after it still reports the change.
+    """
     instance_id = module.params[OPTION]
     instance, before = describe(module)
 
@@ -319,7 +311,9 @@ def ensure_present(module):
     wait_until_normal(
         module.client, instance, instance_id, deadline, OPTION, module.region_id
     )
-    request_id = allocate(module, deadline)
+    outcome = allocate(module)
+    request_id = outcome.request_id
+    progress.update(changed=outcome.accepted, request_id=request_id)
 
     if module.params["wait"]:
         after = wait_for_direct_connection(
@@ -330,7 +324,8 @@ def ensure_present(module):
     return True, result(module, before, after, request_id=request_id)
 
 
-def ensure_absent(module):
+def ensure_absent(module, progress):
+    """Release the direct connection unless there is none; see ensure_present."""
     instance_id = module.params[OPTION]
     instance, before = describe(module)
 
@@ -343,16 +338,17 @@ def ensure_absent(module):
     wait_until_normal(
         module.client, instance, instance_id, deadline, OPTION, module.region_id
     )
-    request_id, released = release_direct_connection(
-        module.client,
-        instance_id,
-        deadline,
-        wait=module.params["wait"],
-        endpoints=before,
+    outcome, released = release_direct_connection(
+        module.client, instance_id, endpoints=before
     )
+    request_id = outcome.request_id
+    progress.update(changed=outcome.accepted, request_id=request_id)
 
-    after = []
-    if not module.params["wait"]:
+    if module.params["wait"]:
+        after = wait_for_direct_connection(
+            module.client, instance_id, deadline, present=False
+        )
+    else:
         after = api.direct_endpoints(api.describe_net_info(module.client, instance_id))
     return True, result(module, before, after, released=released, request_id=request_id)
 
@@ -367,15 +363,16 @@ def main():
         wait_timeout=dict(type="int", default=1800),
     )
     module = KVStoreModule(argument_spec, supports_check_mode=True)
+    progress = {"instance_id": module.params[OPTION]}
 
     try:
         validate(module.params)
         if module.params["state"] == "present":
-            changed, value = ensure_present(module)
+            changed, value = ensure_present(module, progress)
         else:
-            changed, value = ensure_absent(module)
+            changed, value = ensure_absent(module, progress)
     except KVStoreError as error:
-        module.fail_error(error)
+        module.fail_error(error, **progress)
 
     module.exit_json(changed=changed, **value)
 

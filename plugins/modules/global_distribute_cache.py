@@ -46,7 +46,9 @@ options:
       - The module always sends this value, because the API's own default is
         V(MaintainTime).
       - With V(MaintainTime), the module returns RV(status=scheduled) once the request
-        is accepted and does not wait for the window.
+        is accepted and does not wait for the window. A re-run returns
+        RV(status=scheduled) until the window, RV(status=converting) while the
+        conversion runs and RV(status=converted) after it.
     type: str
     choices: [Immediately, MaintainTime]
     default: Immediately
@@ -69,7 +71,8 @@ options:
     description:
       - Maximum number of seconds to wait, for all waits of the task together.
       - A timeout fails the task but not the operation in the cloud; running the task
-        again resumes the wait.
+        again resumes the wait. When the task's own request was accepted, the failed
+        result still has C(changed=true), RV(global_instance_id) and RV(request_id).
     type: int
     default: 1800
 extends_documentation_fragment:
@@ -96,10 +99,11 @@ notes:
   - Only the first child of a distributed instance can be an existing instance. Adding a
     second and third child (new instances in other regions) is not covered by this
     module yet.
-  - The API has no idempotency token for C(CreateGlobalDistributeCache). When a response
-    is lost (server error, timeout, dropped connection), the module reads the seed again
-    before deciding, and it never sends a second conversion request for a seed that
-    shows a conversion.
+  - The API has no idempotency token for C(CreateGlobalDistributeCache). When a request
+    fails with a server error, a timeout, a dropped connection or throttling, the module
+    reads the seed again before deciding. A seed that shows a conversion, or a change in
+    progress after a lost response, counts as converted and gets no second request.
+    Otherwise the request is sent again, at most O(api_retries) times.
 seealso:
   - module: alicloud.kvstore.global_distribute_cache_info
   - module: alicloud.kvstore.direct_connection
@@ -167,7 +171,8 @@ seed_sub_instance_id:
 status:
   description:
     - V(converted) when the distributed instance and the seed are V(Normal).
-    - V(converting) when the conversion is still running (O(wait=false)).
+    - V(converting) when the conversion is still running (O(wait=false), or
+      O(effective_time=MaintainTime) in the window).
     - V(scheduled) when the conversion waits for the maintenance window
       (O(effective_time=MaintainTime)).
     - V(detached) when the instance is standalone (O(state=absent)).
@@ -267,8 +272,20 @@ diff:
 
 
 from ansible_collections.alicloud.kvstore.plugins.module_utils import api  # noqa: E402
+from ansible_collections.alicloud.kvstore.plugins.module_utils.conversion import (  # noqa: E402
+    OPTION,
+    Seed,
+    conversion_reread,
+    describe_membership,
+    detachment_reread,
+    explain_create_error,
+    is_converted,
+    is_scheduled,
+    membership_id,
+    wait_for_conversion,
+    wait_for_detachment,
+)
 from ansible_collections.alicloud.kvstore.plugins.module_utils.errors import (  # noqa: E402
-    KIND_API,
     KIND_INVALID,
     KVStoreError,
 )
@@ -276,103 +293,62 @@ from ansible_collections.alicloud.kvstore.plugins.module_utils.instance import (
     NORMAL,
     Deadline,
     check_region,
-    get_instance,
     reject_stuck,
     release_direct_connection,
     validate_instance_id,
     validate_wait_timeout,
+    wait_for_direct_connection,
     wait_until_normal,
 )
 from ansible_collections.alicloud.kvstore.plugins.module_utils.module import (  # noqa: E402
     KVStoreModule,
 )
-from ansible_collections.alicloud.kvstore.plugins.module_utils.retries import (  # noqa: E402
-    write_outcome_unknown,
-)
-
-OPTION = "seed_sub_instance_id"
-
-# Codes with which the API rejects a seed in a state that may pass.
-STATE_CONFLICT_CODES = frozenset(
-    (
-        "IncorrectDBInstanceState",
-        "InstanceStatus.NotSupport",
-        "OperationDenied.KVstoreInstanceStatus",
-    )
-)
 
 
-class Task:
-    """The options and API client of one run."""
+class Task(Seed):
+    """The options and API client of one run.
+
+    ``progress`` receives ``changed``, ``global_instance_id`` and
+    ``request_id`` once a write was accepted, so that a failure after it (a
+    wait that times out) still reports the change.
+    """
 
     def __init__(self, module):
+        super(Task, self).__init__(
+            module.client,
+            module.params[OPTION],
+            module.region_id,
+            Deadline(module.params["wait_timeout"]),
+        )
         self.module = module
         self.params = module.params
-        self.client = module.client
-        self.seed = module.params[OPTION]
-        self.region_id = module.region_id
         self.effective_time = module.params["effective_time"]
         self.wait = module.params["wait"]
-        self.deadline = Deadline(module.params["wait_timeout"])
+        self.progress = {}
 
 
 # Describe
 
 
 def describe(task):
-    """Return the seed's attributes and its distributed instance (or None).
-
-    A seed that does not show a GlobalInstanceId yet may still be listed as a
-    child by DescribeGlobalDistributeCache, for example while a conversion is
-    pending. Both count as membership.
-    """
-    instance = get_instance(task.client, task.seed, OPTION, task.region_id)
-    check_region(instance, task.region_id, task.seed)
-
-    global_instance_id = instance["global_instance_id"]
-    if global_instance_id:
-        distributed = api.describe_distributed_instance(task.client, global_instance_id)
-    else:
-        distributed = api.find_distributed_instance_of(task.client, task.seed)
+    """Return the seed's attributes and its distributed instance (or None)."""
+    instance, distributed = describe_membership(task)
+    check_region(instance, task.region_id, task.instance_id)
     return instance, distributed
-
-
-def membership_id(instance, distributed):
-    if instance.get("global_instance_id"):
-        return instance["global_instance_id"]
-    if distributed:
-        return distributed["global_instance_id"]
-    return None
-
-
-def is_converted(task, instance, distributed):
-    """Return True when the distributed instance and the seed are both Normal."""
-    if distributed is None or distributed.get("status") != NORMAL:
-        return False
-    if instance.get("instance_status") != NORMAL:
-        return False
-    child = api.find_sub_instance(distributed, task.seed)
-    if child is not None:
-        return child.get("instance_status") == NORMAL
-    return instance.get("global_instance_id") == distributed["global_instance_id"]
-
-
-def reread_membership(task):
-    """Re-read the seed; return (is_member, global_instance_id)."""
-    instance, distributed = describe(task)
-    global_instance_id = membership_id(instance, distributed)
-    return global_instance_id is not None, global_instance_id
 
 
 # Plan
 
 
 def check_convertible(task, instance):
-    """Reject a seed that cannot be converted, naming the value found and the fix."""
+    """Reject a seed that cannot be converted, naming the value found and the fix.
+
+    Returns the direct endpoints to release first (an empty list for none).
+    """
     listed = api.describe_instances(
         task.client,
         region_id=instance.get("region_id") or task.region_id,
-        instance_ids=[task.seed],
+        instance_ids=[task.instance_id],
     )
     listing = listed[0] if listed else {}
 
@@ -382,7 +358,7 @@ def check_convertible(task, instance):
     if instance_type != "Tair" and edition_type != "Enterprise":
         raise KVStoreError(
             "Conversion rejected",
-            instance_id=task.seed,
+            instance_id=task.instance_id,
             detail="it is not a Tair instance (InstanceType %s, EditionType %s)"
             % (instance_type, edition_type),
             kind=KIND_INVALID,
@@ -396,7 +372,7 @@ def check_convertible(task, instance):
     if computing_type == "Ecs":
         raise KVStoreError(
             "Conversion rejected",
-            instance_id=task.seed,
+            instance_id=task.instance_id,
             detail="it is a cloud-native instance (ComputingType Ecs)",
             kind=KIND_INVALID,
             next_step=(
@@ -406,15 +382,17 @@ def check_convertible(task, instance):
             ),
         )
 
-    reject_stuck(instance.get("instance_status"), task.seed)
+    reject_stuck(instance.get("instance_status"), task.instance_id)
 
     if instance.get("architecture_type") != "cluster":
         return []
-    endpoints = api.direct_endpoints(api.describe_net_info(task.client, task.seed))
+    endpoints = api.direct_endpoints(
+        api.describe_net_info(task.client, task.instance_id)
+    )
     if endpoints and not task.params["release_direct_connection"]:
         raise KVStoreError(
             "Conversion rejected",
-            instance_id=task.seed,
+            instance_id=task.instance_id,
             detail=(
                 "it is a cluster instance with a direct connection (%s), which "
                 "conversion does not allow"
@@ -446,120 +424,46 @@ def predicted_status(task):
 
 
 def create(task):
-    """Send CreateGlobalDistributeCache once.
+    """Send CreateGlobalDistributeCache through write_and_reconcile.
 
-    Returns ``(global_instance_id, request_id, applied)``; ``applied`` is False
-    when the API or a re-read showed a conversion that another run started.
-    The request is repeated only after throttling (or SignatureNonceUsed), and
-    only if a re-read shows the seed is still standalone. After a lost
-    response, the seed is re-read and the task fails unless the re-read shows
-    the conversion; it is never sent again.
+    Returns ``(global_instance_id, request_id, accepted)``; ``accepted`` is
+    False when the API or a re-read showed a conversion that another run
+    started. The global instance ID is None when neither the response nor a
+    re-read showed it yet.
     """
-    reread = {}
-
-    def still_needed():
-        is_member, global_instance_id = reread_membership(task)
-        reread["global_instance_id"] = global_instance_id
-        return not is_member
-
+    found = {}
     try:
-        response = api.create_global_distribute_cache(
-            task.client, task.seed, task.effective_time, still_needed
+        outcome = api.create_global_distribute_cache(
+            task.client,
+            task.instance_id,
+            task.effective_time,
+            conversion_reread(task, found),
         )
     except KVStoreError as error:
-        if error.code in api.TASK_EXISTS_CODES:
-            # A conversion of this seed is already pending; it may not be visible yet.
-            return reread_membership(task)[1], None, False
-        if write_outcome_unknown(error):
-            is_member, global_instance_id = reread_membership(task)
-            if not is_member:
-                raise error.with_next_step(
-                    "A re-read shows no conversion of the instance, so it most likely "
-                    "did not start; re-run the task."
-                ) from error
-            return global_instance_id, None, True
-        if error.kind == KIND_API and not (error.code or "").startswith("Forbidden"):
-            # Another run may have converted the seed since it was read, and the
-            # API then rejects this request with a code that is not documented.
-            is_member, global_instance_id = reread_membership(task)
-            if is_member:
-                return global_instance_id, None, False
-        raise explain_create_error(error) from error
+        raise explain_create_error(error) from None
 
-    if response is None:
-        return reread.get("global_instance_id"), None, False
-    return response["global_instance_id"], response["request_id"], True
-
-
-def explain_create_error(error):
-    message = (error.detail or "").lower()
-    if (
-        error.code == "GdcInstanceNotSupport"
-        or "gdc custins trans not support" in message
-    ):
-        return error.with_next_step(
-            "The API does not accept this instance as a seed: it must be a Tair DRAM-"
-            "based (memory-optimized) "
-            "instance in classic deployment, with no direct connection."
-        )
-    if error.code in STATE_CONFLICT_CODES:
-        return error.with_next_step(
-            "The instance status does not allow conversion now; re-run the task later."
-        )
-    return error
-
-
-def wait_for_conversion(task, global_instance_id):
-    """Wait until the distributed instance and the seed are Normal; return both."""
-    known = {"global_instance_id": global_instance_id}
-
-    def check():
-        if known["global_instance_id"]:
-            distributed = api.describe_distributed_instance(
-                task.client, known["global_instance_id"]
-            )
-        else:
-            distributed = api.find_distributed_instance_of(task.client, task.seed)
-        if distributed is None:
-            return False, "not listed as a child yet", None
-        known["global_instance_id"] = distributed["global_instance_id"]
-
-        child = api.find_sub_instance(distributed, task.seed)
-        child_status = child.get("instance_status") if child else None
-        done = distributed.get("status") == NORMAL and child_status in (NORMAL, None)
-        status = "distributed instance %s %s, seed %s" % (
-            distributed["global_instance_id"],
-            distributed.get("status"),
-            child_status or "not listed",
-        )
-        return done, status, distributed
-
-    distributed = task.deadline.waiter().wait(
-        check, "the conversion", task.seed, first_delay=2.0
-    )
-    instance = get_instance(task.client, task.seed, OPTION, task.region_id)
-    if instance.get("instance_status") != NORMAL or not api.find_sub_instance(
-        distributed, task.seed
-    ):
-        # The distributed instance is ready but the seed is still settling.
-        instance = wait_until_normal(
-            task.client, instance, task.seed, task.deadline, OPTION, task.region_id
-        )
-    return instance, distributed
+    global_instance_id = found.get("global_instance_id")
+    if outcome.response is not None:
+        global_instance_id = api.global_id(outcome.response.get("GlobalInstanceId"))
+    if global_instance_id is None:
+        instance, distributed = describe_membership(task)
+        global_instance_id = membership_id(instance, distributed)
+    return global_instance_id, outcome.request_id, outcome.accepted
 
 
 def follow(task, instance, distributed, request_id=None):
     """Report (and with wait, wait for) a conversion that exists or is pending."""
     global_instance_id = membership_id(instance, distributed)
+    maintain_time = task.effective_time == "MaintainTime"
     if is_converted(task, instance, distributed):
         status = "converted"
-    elif (
-        task.effective_time == "MaintainTime"
-        and instance.get("instance_status") == NORMAL
-    ):
+    elif maintain_time and is_scheduled(instance, distributed):
         status = "scheduled"
-    elif task.module.check_mode or not task.wait:
-        status = predicted_status(task) if task.module.check_mode else "converting"
+    elif maintain_time or not task.wait:
+        # MaintainTime never waits, in the window either.
+        status = "converting"
+    elif task.module.check_mode:
+        status = "converted"
     else:
         instance, distributed = wait_for_conversion(task, global_instance_id)
         global_instance_id = distributed["global_instance_id"]
@@ -572,7 +476,7 @@ def follow(task, instance, distributed, request_id=None):
 def apply_conversion(task, instance, endpoints):
     """Wait for the seed, release its direct connection if asked, and convert it."""
     instance = wait_until_normal(
-        task.client, instance, task.seed, task.deadline, OPTION, task.region_id
+        task.client, instance, task.instance_id, task.deadline, OPTION, task.region_id
     )
     if instance["global_instance_id"]:
         # Converted by someone else while this task waited.
@@ -586,27 +490,40 @@ def apply_conversion(task, instance, endpoints):
 
     released = []
     if endpoints:
-        _release_request_id, released = release_direct_connection(
-            task.client, task.seed, task.deadline, endpoints=endpoints
+        release, released = release_direct_connection(
+            task.client, task.instance_id, endpoints=endpoints
+        )
+        task.progress["changed"] = task.progress.get("changed") or release.accepted
+        wait_for_direct_connection(
+            task.client, task.instance_id, task.deadline, present=False
         )
         instance = wait_until_normal(
-            task.client, instance, task.seed, task.deadline, OPTION, task.region_id
+            task.client,
+            instance,
+            task.instance_id,
+            task.deadline,
+            OPTION,
+            task.region_id,
         )
 
-    global_instance_id, request_id, applied = create(task)
+    global_instance_id, request_id, accepted = create(task)
+    task.progress.update(
+        changed=task.progress.get("changed") or accepted,
+        global_instance_id=global_instance_id,
+        request_id=request_id,
+    )
 
+    distributed = None
     if task.effective_time == "MaintainTime":
         status = "scheduled"
-        distributed = None
     elif not task.wait:
         status = "converting"
-        distributed = None
     else:
         instance, distributed = wait_for_conversion(task, global_instance_id)
         global_instance_id = distributed["global_instance_id"]
         status = "converted"
 
-    changed = applied or bool(released)
+    changed = accepted or bool(released)
     return changed, result(
         task,
         instance,
@@ -642,7 +559,7 @@ def result(
     released = released or []
     value = {
         "global_instance_id": global_instance_id,
-        "seed_sub_instance_id": task.seed,
+        "seed_sub_instance_id": task.instance_id,
         "status": status,
         "instance": instance,
         "distributed_instance": distributed,
@@ -679,7 +596,7 @@ def ensure_present(task):
         if instance.get("instance_status") != NORMAL:
             task.module.warn(
                 "Instance %s is %s; a real run waits up to wait_timeout for it to "
-                "become Normal." % (task.seed, instance.get("instance_status"))
+                "become Normal." % (task.instance_id, instance.get("instance_status"))
             )
         return True, result(
             task,
@@ -714,43 +631,24 @@ def ensure_absent(task):
         return True, result(task, instance, None, "detached", None, before=before)
 
     instance = wait_until_normal(
-        task.client, instance, task.seed, task.deadline, OPTION, task.region_id
+        task.client, instance, task.instance_id, task.deadline, OPTION, task.region_id
     )
-
-    def still_needed():
-        return reread_membership(task)[0]
-
-    request_id = None
-    try:
-        response = api.remove_sub_instance(task.client, task.seed, still_needed)
-        request_id = response["request_id"] if response else None
-    except KVStoreError as error:
-        if not write_outcome_unknown(error) or reread_membership(task)[0]:
-            raise error.with_next_step(
-                error.next_step or "Re-running the task repeats the detachment."
-            ) from error
+    outcome = api.remove_sub_instance(
+        task.client, task.instance_id, detachment_reread(task)
+    )
+    task.progress.update(changed=outcome.accepted, request_id=outcome.request_id)
 
     if task.wait:
         instance = wait_for_detachment(task)
     return True, result(
-        task, instance, None, "detached", None, request_id=request_id, before=before
+        task,
+        instance,
+        None,
+        "detached",
+        None,
+        request_id=outcome.request_id,
+        before=before,
     )
-
-
-def wait_for_detachment(task):
-    def check():
-        current = get_instance(task.client, task.seed, OPTION, task.region_id)
-        standalone = not current["global_instance_id"]
-        status = current.get("instance_status")
-        done = standalone and status == NORMAL
-        return (
-            done,
-            "%s, %s" % (status, "standalone" if standalone else "still a child"),
-            current,
-        )
-
-    waiter = task.deadline.waiter()
-    return waiter.wait(check, "the detachment", task.seed, first_delay=2.0)
 
 
 def main():
@@ -766,6 +664,7 @@ def main():
     )
     module = KVStoreModule(argument_spec, supports_check_mode=True)
 
+    task = None
     try:
         validate_instance_id(module.params[OPTION], OPTION)
         validate_wait_timeout(module.params["wait_timeout"])
@@ -775,7 +674,8 @@ def main():
         else:
             changed, value = ensure_absent(task)
     except KVStoreError as error:
-        module.fail_error(error)
+        progress = task.progress if task is not None else {}
+        module.fail_error(error, seed_sub_instance_id=module.params[OPTION], **progress)
 
     module.exit_json(changed=changed, **value)
 

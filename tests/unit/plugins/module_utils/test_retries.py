@@ -139,42 +139,12 @@ def test_total_sleep_is_bounded():
     assert sum(sleeps) <= 1 + 2 + 4 + 8 + 16 + 30 + 30 + 30
 
 
-def test_write_never_retries_server_error():
-    policy, sleeps = make_policy()
-    call = Script(api_error("ServiceUnavailable", 503))
-    with pytest.raises(KVStoreError):
-        policy.write(call, still_needed=lambda: True)
-    assert call.calls == 1
-    assert sleeps == []
-
-
-def test_write_never_retries_timeout():
-    policy, sleeps = make_policy()
-    call = Script(KVStoreError("X", kind=KIND_TIMEOUT))
-    with pytest.raises(KVStoreError):
-        policy.write(call, still_needed=lambda: True)
-    assert call.calls == 1
-
-
-def test_write_retries_throttling_when_still_needed():
-    policy, sleeps = make_policy()
-    rereads = []
-    call = Script(api_error("Throttling.User"), api_error("SignatureNonceUsed"))
-
-    def still_needed():
-        rereads.append(1)
-        return True
-
-    assert policy.write(call, still_needed) == "ok"
-    assert call.calls == 3
-    assert len(rereads) == 2
-
-
-def test_write_skipped_when_reread_shows_done():
-    policy, sleeps = make_policy()
-    call = Script(api_error("Throttling"))
-    assert policy.write(call, still_needed=lambda: False) is None
-    assert call.calls == 1
+def test_pause_sleeps_backoff_delay():
+    policy, sleeps = make_policy(max_delay=3.0)
+    policy.pause(0)
+    policy.pause(5, api_error("Throttling", retry_after=2.0))
+    assert sleeps == [1.0, 3.0]
+    assert len(policy.attempts) == 2
 
 
 def test_zero_retries_means_one_attempt():

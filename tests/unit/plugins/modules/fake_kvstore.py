@@ -7,6 +7,8 @@ FakeCloud keeps instances, distributed instances and endpoints in wire format
 (the API's CamelCase keys) and serves the SDK's ``*_with_options`` methods.
 Faults are queued per action: an exception is raised instead of a response, or
 (with ``apply=True``) after the change was made, as when a response is lost.
+With ``lasts=N`` as well, the change takes effect only after N more API calls,
+and the instance shows Changing until then, like a transition in progress.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ class FakeCloud:
         self.repeat_create_code = "TaskHasExist"
         self.create_visible = True
         self.pending_creates = set()
+        # Deferred changes: [instance_id, calls left, action, request].
+        self.transitions = []
         self._ids = itertools.count(1)
 
     # Set-up helpers
@@ -112,8 +116,8 @@ class FakeCloud:
             "Status": "Normal",
         }
 
-    def fault(self, action, error, apply=False):
-        self.faults.setdefault(action, []).append((error, apply))
+    def fault(self, action, error, apply=False, lasts=0):
+        self.faults.setdefault(action, []).append((error, apply, lasts))
 
     def actions(self, name=None):
         if name is None:
@@ -175,6 +179,8 @@ class FakeCloud:
         instance["InstanceStatus"] = self._status(
             instance_id, instance["InstanceStatus"]
         )
+        if any(item[0] == instance_id for item in self.transitions):
+            instance["InstanceStatus"] = "Changing"
         instance.pop("EditionType", None)
         return {"Instances": {"DBInstanceAttribute": [instance]}, "RequestId": "R"}
 
@@ -275,12 +281,25 @@ class FakeCloud:
 
     # Dispatch
 
+    def _advance(self):
+        for item in list(self.transitions):
+            item[1] -= 1
+            if item[1] <= 0:
+                self.transitions.remove(item)
+                getattr(self, item[2])(item[3])
+
     def handle(self, action, request):
         self.calls.append(action)
+        self._advance()
         queued = self.faults.get(action)
         if queued:
-            error, apply = queued.pop(0)
-            if apply:
+            error, apply, lasts = queued.pop(0)
+            if apply and lasts:
+                instance_id = request.get("instance_id") or request.get(
+                    "seed_sub_instance_id"
+                )
+                self.transitions.append([instance_id, lasts, action, request])
+            elif apply:
                 getattr(self, action)(request)
             raise error
         return getattr(self, action)(request)

@@ -140,18 +140,104 @@ def test_lost_create_response_is_resolved_by_reread(cloud):
 
 
 @pytest.mark.parametrize(
-    "error", [ApiException("ServiceUnavailable", 503), DroppedConnection()]
+    "error",
+    [
+        ApiException("ServiceUnavailable", 503),
+        ApiException("InternalError", 500),
+        DroppedConnection(),
+        ApiException("Throttling.User"),
+        ApiException("SignatureNonceUsed"),
+    ],
 )
-def test_failed_create_not_applied_is_not_repeated(cloud, error):
+def test_failed_create_not_applied_is_resent(cloud, error):
     cloud.add("r-seed")
     cloud.fault("CreateGlobalDistributeCache", error)
+    changed, result, _module = run(cloud, "r-seed")
+    assert changed
+    assert result["status"] == "converted"
+    assert result["request_id"] == "REQ-CREATE"
+    calls = cloud.actions()
+    first = calls.index("CreateGlobalDistributeCache")
+    second = calls.index("CreateGlobalDistributeCache", first + 1)
+    assert "DescribeInstanceAttribute" in calls[first:second]
+    assert "DescribeGlobalDistributeCache" in calls[first:second]
+    assert len(cloud.actions("CreateGlobalDistributeCache")) == 2
+    assert len(cloud.distributed) == 1
+
+
+def test_lost_create_in_progress_is_not_resent(cloud):
+    # The seed shows Changing but neither a GlobalInstanceId nor a listing yet.
+    cloud.add("r-seed")
+    cloud.fault("CreateGlobalDistributeCache", DroppedConnection(), apply=True, lasts=4)
+    changed, result, _module = run(cloud, "r-seed")
+    assert changed
+    assert result["status"] == "converted"
+    assert result["global_instance_id"].startswith("gr-")
+    assert result["request_id"] is None
+    assert len(cloud.actions("CreateGlobalDistributeCache")) == 1
+
+
+def test_create_retries_exhausted_names_code(cloud):
+    cloud.add("r-seed")
+    for _attempt in range(4):
+        cloud.fault(
+            "CreateGlobalDistributeCache", ApiException("ServiceUnavailable", 503)
+        )
     with pytest.raises(KVStoreError) as caught:
         run(cloud, "r-seed")
-    assert "re-run the task" in str(caught.value)
-    assert "CreateGlobalDistributeCache failed for r-seed" in str(caught.value)
-    assert cloud.actions("CreateGlobalDistributeCache") == [
-        "CreateGlobalDistributeCache"
-    ]
+    message = str(caught.value)
+    assert "CreateGlobalDistributeCache failed for r-seed" in message
+    assert "Code: ServiceUnavailable" in message
+    assert "RequestId: REQ-ERR" in message
+    assert "failed 4 times" in message
+    assert len(cloud.actions("CreateGlobalDistributeCache")) == 4
+    assert cloud.distributed == {}
+
+
+def test_timeout_after_accepted_create_reports_change(cloud):
+    cloud.add("r-seed")
+    original = cloud.CreateGlobalDistributeCache
+
+    def create_never_done(request):
+        body = original(request)
+        cloud.distributed[body["GlobalInstanceId"]]["Status"] = "Creating"
+        return body
+
+    cloud.CreateGlobalDistributeCache = create_never_done
+    params = dict(
+        seed_sub_instance_id="r-seed",
+        state="present",
+        effective_time="Immediately",
+        release_direct_connection=False,
+        wait=True,
+        wait_timeout=30,
+    )
+    task = gdc.Task(FakeModule(cloud, params))
+    with pytest.raises(KVStoreError) as caught:
+        gdc.ensure_present(task)
+    assert "Timed out" in str(caught.value)
+    assert task.progress["changed"] is True
+    assert task.progress["global_instance_id"].startswith("gr-")
+    assert task.progress["request_id"] == "REQ-CREATE"
+
+
+def test_timeout_while_waiting_unchanged_on_rerun(cloud):
+    cloud.add_member("r-seed", "gr-existing")
+    cloud.distributed["gr-existing"]["Status"] = "Creating"
+    params = dict(
+        seed_sub_instance_id="r-seed",
+        state="present",
+        effective_time="Immediately",
+        release_direct_connection=False,
+        wait=True,
+        wait_timeout=30,
+    )
+    cloud.instances["r-seed"]["InstanceStatus"] = "Changing"
+    task = gdc.Task(FakeModule(cloud, params))
+    with pytest.raises(KVStoreError):
+        gdc.ensure_present(task)
+    assert task.progress == {}
+    assert cloud.writes() == []
 
 
 def test_task_exists_means_pending(cloud):
@@ -183,7 +269,44 @@ def test_maintain_time_visible_rerun_sends_no_create(cloud):
     changed, result, _module = run(cloud, "r-seed", effective_time="MaintainTime")
     assert not changed
     assert result["status"] == "scheduled"
+    assert result["global_instance_id"] == gid
     assert cloud.writes() == []
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_maintain_time_rerun_before_window_scheduled(cloud, check_mode):
+    # The seed shows its GlobalInstanceId at once; the conversion has not run.
+    cloud.add_member("r-seed", "gr-pending")
+    cloud.distributed["gr-pending"]["Status"] = "Creating"
+    changed, result, _module = run(
+        cloud, "r-seed", check_mode=check_mode, effective_time="MaintainTime"
+    )
+    assert not changed
+    assert result["status"] == "scheduled"
+    assert result["global_instance_id"] == "gr-pending"
+    assert cloud.writes() == []
+
+
+def test_maintain_time_rerun_after_window_converted(cloud):
+    cloud.add_member("r-seed", "gr-done")
+    changed, result, _module = run(cloud, "r-seed", effective_time="MaintainTime")
+    assert not changed
+    assert result["status"] == "converted"
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_maintain_time_rerun_in_window_converting(cloud, check_mode):
+    cloud.add_member("r-seed", "gr-running", InstanceStatus="Changing")
+    cloud.distributed["gr-running"]["Status"] = "Creating"
+    changed, result, _module = run(
+        cloud, "r-seed", check_mode=check_mode, effective_time="MaintainTime"
+    )
+    assert not changed
+    assert result["status"] == "converting"
+    assert cloud.actions() == [
+        "DescribeInstanceAttribute",
+        "DescribeGlobalDistributeCache",
+    ]
 
 
 def test_wait_false_reports_converting(cloud):
@@ -293,6 +416,29 @@ def test_lost_release_response_is_resolved_by_reread(cloud):
     assert cloud.actions("ReleaseDirectConnection") == ["ReleaseDirectConnection"]
 
 
+def test_lost_release_in_progress_is_waited_for(cloud):
+    cloud.add("r-cluster", direct=True, ArchitectureType="cluster")
+    cloud.fault("ReleaseDirectConnection", DroppedConnection(), apply=True, lasts=5)
+    changed, result, _module = run(cloud, "r-cluster", release_direct_connection=True)
+    assert changed
+    assert result["status"] == "converted"
+    assert result["direct_connection_released"] is True
+    assert cloud.actions("ReleaseDirectConnection") == ["ReleaseDirectConnection"]
+    assert len(cloud.actions("CreateGlobalDistributeCache")) == 1
+
+
+@pytest.mark.parametrize(
+    "error", [ApiException("ServiceUnavailable", 503), DroppedConnection()]
+)
+def test_failed_release_not_applied_is_resent(cloud, error):
+    cloud.add("r-cluster", direct=True, ArchitectureType="cluster")
+    cloud.fault("ReleaseDirectConnection", error)
+    changed, result, _module = run(cloud, "r-cluster", release_direct_connection=True)
+    assert changed
+    assert result["status"] == "converted"
+    assert len(cloud.actions("ReleaseDirectConnection")) == 2
+
+
 def test_cluster_without_direct_connection_converts(cloud):
     cloud.add("r-cluster", ArchitectureType="cluster")
     changed, result, _module = run(cloud, "r-cluster")
@@ -393,6 +539,43 @@ def test_absent_standalone_unchanged(cloud):
     assert not changed
     assert result["status"] == "detached"
     assert cloud.writes() == []
+
+
+@pytest.mark.parametrize("lasts", [0, 3])
+def test_lost_remove_response_is_resolved_by_reread(cloud, lasts):
+    cloud.add_member("r-seed", "gr-existing")
+    cloud.fault("RemoveSubInstance", DroppedConnection(), apply=True, lasts=lasts)
+    changed, result, _module = run(cloud, "r-seed", state="absent")
+    assert changed
+    assert result["status"] == "detached"
+    assert result["request_id"] is None
+    assert cloud.writes() == ["RemoveSubInstance"]
+    assert cloud.instances["r-seed"]["GlobalInstanceId"] == ""
+
+
+@pytest.mark.parametrize(
+    "error", [ApiException("InternalError", 500), DroppedConnection()]
+)
+def test_failed_remove_not_applied_is_resent(cloud, error):
+    cloud.add_member("r-seed", "gr-existing")
+    cloud.fault("RemoveSubInstance", error)
+    changed, result, _module = run(cloud, "r-seed", state="absent")
+    assert changed
+    assert result["request_id"] == "REQ-REMOVE"
+    assert cloud.writes() == ["RemoveSubInstance", "RemoveSubInstance"]
+
+
+def test_remove_retries_exhausted_names_code(cloud):
+    cloud.add_member("r-seed", "gr-existing")
+    for _attempt in range(4):
+        cloud.fault("RemoveSubInstance", ApiException("ServiceUnavailable", 503))
+    with pytest.raises(KVStoreError) as caught:
+        run(cloud, "r-seed", state="absent")
+    message = str(caught.value)
+    assert "RemoveSubInstance failed for r-seed" in message
+    assert "Code: ServiceUnavailable" in message
+    assert "RequestId: REQ-ERR" in message
+    assert len(cloud.writes()) == 4
 
 
 def test_absent_check_mode_no_write(cloud):
