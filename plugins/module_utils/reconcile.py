@@ -103,14 +103,15 @@ def write_and_reconcile(
         except KVStoreError as error:
             if error.code in done_codes:
                 return WriteOutcome(uncertain)
-            transient = write_outcome_unknown(error) or write_not_applied(error)
+            outcome_unknown = write_outcome_unknown(error)
+            transient = outcome_unknown or write_not_applied(error)
             if not transient and _is_final(error):
                 raise
-            uncertain = uncertain or write_outcome_unknown(error)
+            uncertain = uncertain or outcome_unknown
 
-            # The backoff also gives a write whose response was lost time to
-            # show in the re-read.
-            if transient:
+            # After a lost response, the backoff gives the write time to show
+            # in the re-read.
+            if outcome_unknown:
                 policy.pause(retry_number, error)
             # NOTE: these writes return no task ID, so after a lost response any
             # transition on the instance is taken as this write's. A change
@@ -127,4 +128,9 @@ def write_and_reconcile(
                     "applied; re-run the task later or raise api_retries."
                     % (retry_number + 1)
                 ) from None
+
+            # After throttling, the backoff comes after the re-read, so the
+            # quota that the re-read used refills before the write is resent.
+            if not outcome_unknown:
+                policy.pause(retry_number, error)
             retry_number += 1

@@ -217,3 +217,34 @@ def test_refusal_after_lost_response_with_transition():
     outcome = reconcile(client, Rereads(NEEDED, IN_PROGRESS))
     assert outcome.accepted
     assert client.sent == 2
+
+
+def test_throttled_write_pauses_after_reread():
+    # The pause refills the quota that the re-read used before the resend.
+    client = StubClient(api_error("Throttling.User"))
+    pauses_at_reread = []
+
+    def reread():
+        pauses_at_reread.append(len(client.sleeps))
+        return NEEDED
+
+    outcome = reconcile(client, reread)
+
+    assert outcome.accepted
+    assert pauses_at_reread == [0]
+    assert len(client.sleeps) == 1
+
+
+def test_lost_response_pauses_before_reread():
+    client = StubClient(transport_error(KIND_CONNECTION))
+    pauses_at_reread = []
+
+    def reread():
+        pauses_at_reread.append(len(client.sleeps))
+        return NEEDED
+
+    outcome = reconcile(client, reread)
+
+    assert outcome.accepted
+    assert pauses_at_reread == [1]
+    assert len(client.sleeps) == 1
