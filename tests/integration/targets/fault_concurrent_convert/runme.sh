@@ -25,7 +25,7 @@ trap 'ansible-playbook -i localhost, stop_emulator.yml -e "@$config" -e "emulato
 race() {
     local runner="$1" seed="$2" release="$3"
     local first="$work/$seed-first.json" second="$work/$seed-second.json"
-    local common=(-i localhost, convert.yml -e "emulator_facts_file=$facts"
+    local common=(-i "localhost," convert.yml -e "emulator_facts_file=$facts"
         -e "runner=$runner" -e "seed=$seed" -e "release=$release")
 
     ansible-playbook "${common[@]}" -e "result_file=$first" > "$work/$seed-first.out" 2>&1 &

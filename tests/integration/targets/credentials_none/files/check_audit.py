@@ -29,7 +29,7 @@ def main(path):
     outside = []
     with open(path, encoding="utf-8") as stream:
         for line in stream:
-            event, _, text = line.strip().partition(" ")
+            text = line.strip().split(" ", 1)[1]
             if not is_local(ast.literal_eval(text)):
                 outside.append(line.strip())
     for line in outside:
