@@ -287,6 +287,11 @@ def next_step_for_code(code, status=None):
         return "Check access_key_secret: it does not match access_key_id."
     if code in ("InvalidSecurityToken.Expired", "InvalidSecurityToken.Malformed"):
         return "Obtain a new STS token and set security_token."
+    if code.startswith("InvalidSecurityToken"):
+        return (
+            "An STS key (access_key_id STS.*) needs the security token issued with "
+            "it: set security_token or ALIBABA_CLOUD_SECURITY_TOKEN."
+        )
     if code.startswith("Forbidden"):
         return (
             "Grant the RAM permission for this action to the user or role behind "

@@ -208,6 +208,9 @@ def gather(module):
     if ids:
         for instance_id in ids:
             validate_instance_id(instance_id, "instance_ids")
+
+        # Each instance is read and returned once, in the order given.
+        ids = list(dict.fromkeys(ids))
         listed = api.describe_instances(
             client, region_id=module.region_id, instance_ids=ids
         )

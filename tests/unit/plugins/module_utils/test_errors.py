@@ -95,6 +95,16 @@ def test_forbidden_ram_next_step():
     assert "RAM permission" in error.next_step
 
 
+def test_sts_token_mismatch_next_step():
+    error = from_sdk_exception(
+        ClientException("InvalidSecurityToken.MismatchWithAccessKey", 400, "no", "R"),
+        "X",
+        "r",
+    )
+    assert "security_token" in error.next_step
+    assert "ALIBABA_CLOUD_SECURITY_TOKEN" in error.next_step
+
+
 def test_read_timeout_is_timeout_kind():
     inner = RetryError("HTTPConnectionPool(host='127.0.0.1', port=1): Read timed out.")
     error = from_sdk_exception(UnretryableException(inner), "DescribeInstances")
