@@ -193,28 +193,12 @@ def from_sdk_exception(exc, action, instance_id=None):
                 kind=KIND_CREDENTIALS,
                 next_step=CREDENTIALS_NEXT_STEP,
             )
-        kind, text = _transport_kind(inner)
-        return KVStoreError(
-            summary,
-            instance_id=instance_id,
-            detail=text,
-            action=action,
-            kind=kind,
-            next_step=_transport_next_step(kind),
-        )
+        return _transport_error(summary, inner, action, instance_id)
     if inner is not None:
         exc = inner
 
     if type(exc).__name__ in ("RetryError", "ConnectionError", "Timeout"):
-        kind, text = _transport_kind(exc)
-        return KVStoreError(
-            summary,
-            instance_id=instance_id,
-            detail=text,
-            action=action,
-            kind=kind,
-            next_step=_transport_next_step(kind),
-        )
+        return _transport_error(summary, exc, action, instance_id)
 
     code = _clean(getattr(exc, "code", None))
     status = getattr(exc, "status_code", None) or getattr(exc, "statusCode", None)
@@ -257,6 +241,18 @@ CREDENTIALS_NEXT_STEP = (
     "Set access_key_id and access_key_secret (or ALIBABA_CLOUD_ACCESS_KEY_ID and "
     "ALIBABA_CLOUD_ACCESS_KEY_SECRET), or configure a profile."
 )
+
+
+def _transport_error(summary, exc, action, instance_id):
+    kind, text = _transport_kind(exc)
+    return KVStoreError(
+        summary,
+        instance_id=instance_id,
+        detail=text,
+        action=action,
+        kind=kind,
+        next_step=_transport_next_step(kind),
+    )
 
 
 def _transport_next_step(kind):
