@@ -254,7 +254,8 @@ def create_global_distribute_cache(
 ):
     """Convert the seed; return the WriteOutcome of write_and_reconcile.
 
-    A pending conversion of the seed answers with one of TASK_EXISTS_CODES.
+    When a conversion of the seed is already pending, the API rejects the
+    request with one of TASK_EXISTS_CODES.
     """
     return write_and_reconcile(
         client,

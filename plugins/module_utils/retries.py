@@ -8,11 +8,11 @@ Reads and writes are classified separately:
 
 * A read is retried on throttling, any 5xx, connection errors, timeouts and
   unparsable responses, because repeating a read changes nothing.
-* A write is never retried here. After a failure that proves nothing was
-  applied (``Throttling*``, ``SignatureNonceUsed``) or leaves the outcome
-  unknown (5xx, timeout, dropped connection), reconcile.write_and_reconcile
-  re-reads the state and sends the write again only when it is still needed,
-  using ``pause()`` and ``retries`` of this policy as its bounds.
+* A write is never retried here. Its failures are handled by
+  reconcile.write_and_reconcile, with ``pause()`` and ``retries`` of this
+  policy as its bounds. After throttling, ``SignatureNonceUsed``, a 5xx, a
+  timeout or a dropped connection, it re-reads the state and sends the write
+  again only when the write is still needed.
 """
 
 from __future__ import absolute_import, annotations, division, print_function

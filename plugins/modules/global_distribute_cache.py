@@ -460,7 +460,8 @@ def follow(task, instance, distributed, request_id=None):
     elif maintain_time and is_scheduled(instance, distributed):
         status = "scheduled"
     elif maintain_time or not task.wait:
-        # MaintainTime never waits, in the window either.
+        # With MaintainTime the module does not wait, even inside the window,
+        # because the window may be hours away.
         status = "converting"
     elif task.module.check_mode:
         status = "converted"
